@@ -1,0 +1,1 @@
+"""The transparency log's tables. Only the audit repository queries them."""

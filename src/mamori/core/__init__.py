@@ -1,0 +1,1 @@
+"""Settings, ids, clock, the root of the error tree and logging."""
