@@ -113,12 +113,16 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"MAMORI_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            f"{_name(err['loc'])} (MAMORI_{_name(err['loc']).upper()}): {err['msg']}"
             for err in exc.errors()
         )
         raise ConfigurationError(f"invalid settings: {problems}") from exc
     _refuse_unsafe(settings)
     return settings
+
+
+def _name(location: tuple[int | str, ...]) -> str:
+    return "_".join(str(part) for part in location)
 
 
 def _refuse_unsafe(settings: Settings) -> None:
