@@ -1,0 +1,1 @@
+"""The program's organizations, their applications for verification, tiers and suspension."""
