@@ -95,6 +95,9 @@ class PrincipalKind(enum.Enum):
     USER = "user"
     API_KEY = "api_key"
     ANONYMOUS = "anonymous"
+    # The platform acting on its own on the host (first-run bootstrap, demo seeding).
+    # It is never presented to the authorizer: its entries in the log name it as such.
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The HTTP API: one router per domain, every route behind a declared gate."""

@@ -1,0 +1,50 @@
+"""The FastAPI application, built around one :class:`~mamori.platform.Platform`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from mamori import __version__
+from mamori.api import errors
+from mamori.api.gate import gate_of
+from mamori.api.limits import BodyLimitMiddleware
+from mamori.api.routers import ROUTERS, program
+from mamori.platform import Platform
+
+DESCRIPTION = """\
+mamori's trusted-access platform. Every route declares the capability it needs
+(`x-mamori-gate` on each operation); every decision, allowed or denied, is
+recorded in the transparency log under `/audit`.
+
+Authenticate with `Authorization: Bearer <token>`: a session token from
+`POST /auth/login`, or a service API key (`mmr_…`).
+"""
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The HTTP API over ``platform``."""
+    app = FastAPI(
+        title="mamori",
+        version=__version__,
+        description=DESCRIPTION,
+        separate_input_output_schemas=False,
+    )
+    app.state.platform = platform
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=platform.settings.max_body_bytes,
+        overrides={("POST", "/program/applications"): program.APPLY_MAX_BODY},
+    )
+    _document_gates(app)
+    return app
+
+
+def _document_gates(app: FastAPI) -> None:
+    """Put each route's gate into its OpenAPI operation, so clients can see it."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-mamori-gate": gate_of(route)}

@@ -1,0 +1,1 @@
+"""The ``mamori`` command: one module per command group, each kept thin."""

@@ -1,0 +1,25 @@
+"""The ``mamori`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from mamori import __version__
+from mamori.cli import audit, db, demo, serve
+
+app = typer.Typer(
+    name="mamori",
+    help="mamori: an open cyber-defence platform for financial institutions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.add_typer(demo.app, name="demo")
+
+
+@app.command()
+def version() -> None:
+    """Print mamori's version."""
+    typer.echo(__version__)

@@ -1,0 +1,1 @@
+"""The demo program that ``mamori serve --demo`` seeds: made here, never downloaded."""
