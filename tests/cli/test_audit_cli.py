@@ -1,4 +1,4 @@
-"""``mamori audit``: export, offline verification, tamper detection and exit codes, as a user runs it."""
+"""``mamori audit`` as a user runs it: export, offline verification, tampering, exit codes."""
 
 from __future__ import annotations
 

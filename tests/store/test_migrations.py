@@ -11,11 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from conftest import POSTGRES_URL
 from mamori.store import migrate
 from mamori.store.engine import Database
 from mamori.store.schema import metadata
-
-from conftest import POSTGRES_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

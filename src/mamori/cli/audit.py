@@ -14,7 +14,9 @@ from mamori.audit.signing import generate_key_file, signed_note
 from mamori.audit.verify import verify_database, verify_file
 from mamori.cli.common import EXIT_FAILED_CHECK, out, platform, reported_errors
 
-app = typer.Typer(help="The transparency log: export, verify, checkpoints, keys.", no_args_is_help=True)
+app = typer.Typer(
+    help="The transparency log: export, verify, checkpoints, keys.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -36,7 +38,8 @@ def verify(
         None, help="An export file; without it, the live database is verified."
     ),
     public_key: str | None = typer.Option(
-        None, help="The trusted public key (PEM file, PEM text or base64); default: the export's own."
+        None,
+        help="The trusted public key (PEM file, PEM text or base64); default: the export's own.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -69,7 +72,9 @@ def public_key_command() -> None:
 
 
 @app.command()
-def keygen(output: Path = typer.Option(..., "--output", "-o", help="Where to write the key.")) -> None:
+def keygen(
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the key."),
+) -> None:
     """Generate an Ed25519 signing key (mode 0600) for MAMORI_AUDIT_SIGNING_KEY_FILE."""
     with reported_errors():
         generate_key_file(output)

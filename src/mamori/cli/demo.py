@@ -21,7 +21,9 @@ def seed_command() -> None:
 
 
 @app.command()
-def totp(role: str = typer.Argument(..., help="operator, regulator, org_admin, analyst, …")) -> None:
+def totp(
+    role: str = typer.Argument(..., help="operator, regulator, org_admin, analyst, …"),
+) -> None:
     """Print the current TOTP code of a demo login (what an authenticator app would show)."""
     with platform() as opened:
         credentials = seed.ensure_demo(opened)

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     mfa_fresh_seconds: int = Field(default=300, ge=30)
     audit_signing_key_file: Path | None = Field(
-        default=None, description="Ed25519 private key (PEM); <data_dir>/audit-signing.pem when unset"
+        default=None,
+        description="Ed25519 private key (PEM); <data_dir>/audit-signing.pem when unset",
     )
     audit_origin: str = Field(default="mamori.local/audit", min_length=1)
 

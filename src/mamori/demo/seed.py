@@ -115,9 +115,7 @@ def _bank(session: Session, clock: Clock) -> tuple[OrgId, Login]:
     return org_id, admin
 
 
-def _person(
-    session: Session, clock: Clock, role: str, email: str, org_id: OrgId | None
-) -> Login:
+def _person(session: Session, clock: Clock, role: str, email: str, org_id: OrgId | None) -> Login:
     password = _password()
     user = identity.create_user(
         session,
@@ -167,7 +165,9 @@ def describe(credentials: DemoCredentials, base_url: str) -> str:
     ]
     for item in credentials.logins:
         lines.append(f"    {item.role:<10} {item.email:<26} password {item.password}")
-        lines.append(f"    {'':<10} TOTP secret {item.totp_secret}  (`mamori demo totp {item.role}`)")
+        lines.append(
+            f"    {'':<10} TOTP secret {item.totp_secret}  (`mamori demo totp {item.role}`)"
+        )
     lines += [
         "",
         f"  service API key (analyst; {', '.join(sorted(KEY_SCOPES))}):",
