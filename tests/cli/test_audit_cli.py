@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def mamori(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_")}
-    env["MAMORI_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "mamori", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from cli_support import mamori
 
 
 @pytest.fixture(scope="module")

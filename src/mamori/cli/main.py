@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mamori import __version__
-from mamori.cli import audit, db, demo, serve
+from mamori.cli import audit, db, demo, serve, staff
 
 app = typer.Typer(
     name="mamori",
@@ -17,6 +17,7 @@ app.command()(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")
+app.add_typer(staff.app, name="staff")
 
 
 @app.command()
