@@ -1,0 +1,1 @@
+"""The program's brakes: emergency stops, and quotas with their usage counters."""
