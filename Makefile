@@ -34,8 +34,8 @@ bench: $(STAMP_DEV)
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements/main.lock
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --extra dev -o requirements/dev.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/main.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --extra dev -o requirements/dev.lock
 
 clean:
 	rm -rf $(VENV) .mamori .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,8 @@ Every error body has the same shape: ``{"error": {"code", "message", "where"?, "
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,9 +37,15 @@ def error_response(status: int, body: dict[str, Any]) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
-async def _mamori_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _mamori_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MamoriError)
-    return error_response(STATUS[exc.kind], exc.to_dict())
+    response = error_response(STATUS[exc.kind], exc.to_dict())
+    resets_at = exc.details.get("resets_at")
+    if exc.kind is ErrorKind.RATE_LIMITED and isinstance(resets_at, str):
+        now = request.app.state.platform.clock.now()
+        wait = (dt.datetime.fromisoformat(resets_at) - now).total_seconds()
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
