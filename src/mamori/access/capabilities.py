@@ -220,7 +220,8 @@ CAPABILITIES: dict[str, Capability] = {
         name="audit.verify",
         description="fetch checkpoints and proofs to verify the log",
         min_tier=None,
-        target=Target.PROGRAM,
+        # Organization-scoped: an inclusion proof under /orgs/{org_id} shows that org's entries.
+        target=Target.ORGANIZATION,
         stoppable=False,
     ),
     "demo.read": Capability(

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from mamori.access.assets import repository as repo
-from mamori.access.assets._audit import record
 from mamori.access.assets.errors import (
     AssetNotFoundError,
     EngagementNotFoundError,
@@ -23,6 +22,7 @@ from mamori.access.assets.errors import (
 )
 from mamori.access.assets.models import Asset, Engagement
 from mamori.access.models import EngagementStatus, Principal
+from mamori.audit.actions import record
 from mamori.core.clock import Clock, utc
 from mamori.core.ids import AssetId, EngagementId, OrgId, new_id
 
@@ -309,4 +309,4 @@ def _record(
         "asset_ids": list(engagement.asset_ids),
     }
     details.update(extra)
-    record(session, clock, action, actor=actor, org_id=engagement.org_id, details=details)
+    record(session, clock, action, actor=actor.label, org_id=engagement.org_id, details=details)

@@ -14,7 +14,6 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from mamori.access.assets import repository as repo
-from mamori.access.assets._audit import record
 from mamori.access.assets.base import Verifiers
 from mamori.access.assets.errors import (
     AssetNotFoundError,
@@ -26,6 +25,7 @@ from mamori.access.assets.models import Asset, ProofInstruction, ProofResult, Re
 from mamori.access.assets.proofs import check_method, instructions, methods_for, new_token
 from mamori.access.assets.values import normalize
 from mamori.access.models import AssetKind, AssetStatus, Principal, ProofMethod
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import NotFoundError
 from mamori.core.ids import AssetId, OrgId, new_id
@@ -76,7 +76,7 @@ def register_asset(
         "value": asset.value,
         "proof_method": asset.proof_method.value,
     }
-    record(session, clock, "assets.registered", actor=actor, org_id=org_id, details=details)
+    record(session, clock, "assets.registered", actor=actor.label, org_id=org_id, details=details)
     return Registration(asset, challenge(asset))
 
 
@@ -181,7 +181,7 @@ def verify(
         session,
         clock,
         action,
-        actor=actor,
+        actor=actor.label,
         org_id=org_id,
         details={
             "asset_id": asset.id,

@@ -10,7 +10,6 @@ limit is a program action, recorded in the transparency log in the caller's tran
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +18,7 @@ from mamori.access.control import repository
 from mamori.access.control.errors import InvalidControlError
 from mamori.access.control.models import QuotaOverride, QuotaUsage, window_start
 from mamori.access.models import Principal
-from mamori.audit.models import EntryKind, NewEntry
-from mamori.audit.service import append
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.ids import OrgId
 
@@ -60,7 +58,7 @@ def set_quota(
         "limit": limit,
         "window_seconds": window_seconds,
     }
-    _record(session, clock, "program.quota.set", actor, org_id, details)
+    record(session, clock, "program.quota.set", actor=actor.label, org_id=org_id, details=details)
     return quota
 
 
@@ -72,7 +70,14 @@ def clear_quota(
     removed = repository.delete_quota(session, org_id, capability)
     if removed:
         details = {"capability": capability}
-        _record(session, clock, "program.quota.cleared", actor, org_id, details)
+        record(
+            session,
+            clock,
+            "program.quota.cleared",
+            actor=actor.label,
+            org_id=org_id,
+            details=details,
+        )
     return removed
 
 
@@ -123,22 +128,3 @@ def _check(session: Session, org_id: str, capability: str) -> None:
         )
     if not repository.organization_exists(session, org_id):
         raise InvalidControlError(f"no organization {org_id!r}", where="org_id")
-
-
-def _record(
-    session: Session,
-    clock: Clock,
-    action: str,
-    actor: Principal,
-    org_id: str,
-    details: Mapping[str, str | int],
-) -> None:
-    entry = NewEntry(
-        kind=EntryKind.PROGRAM,
-        action=action,
-        actor=actor.label,
-        org_id=org_id,
-        at=clock.now(),
-        details=dict(details),
-    )
-    append(session, entry)

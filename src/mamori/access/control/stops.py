@@ -10,7 +10,6 @@ transaction. Whether the caller may set or lift a stop is the gate's decision
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -24,8 +23,7 @@ from mamori.access.control.errors import (
 )
 from mamori.access.control.models import EmergencyStop, StopId
 from mamori.access.models import Principal, StopScope
-from mamori.audit.models import EntryKind, NewEntry
-from mamori.audit.service import append
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.ids import OrgId, new_id
 
@@ -65,7 +63,15 @@ def set_stop(
         set_at=clock.now(),
     )
     repository.add_stop(session, stop)
-    _record(session, "program.stop.set", actor, stop, stop.set_at, stop.to_details())
+    record(
+        session,
+        clock,
+        "program.stop.set",
+        actor=actor.label,
+        org_id=stop.org_id,
+        details=stop.to_details(),
+        at=stop.set_at,
+    )
     return stop
 
 
@@ -82,7 +88,15 @@ def lift_stop(
         raise StopConflictError(f"emergency stop {stop.id} was already lifted", where="stop_id")
     lifted = replace(stop, lifted_by=actor.label, lifted_at=now, lift_reason=reason)
     details = {**stop.to_details(), "lift_reason": reason}
-    _record(session, "program.stop.lifted", actor, lifted, now, details)
+    record(
+        session,
+        clock,
+        "program.stop.lifted",
+        actor=actor.label,
+        org_id=stop.org_id,
+        details=details,
+        at=now,
+    )
     return lifted
 
 
@@ -132,22 +146,3 @@ def _check_target(
         )
     if org_id is not None and not repository.organization_exists(session, org_id):
         raise InvalidControlError(f"no organization {org_id!r}", where="org_id")
-
-
-def _record(
-    session: Session,
-    action: str,
-    actor: Principal,
-    stop: EmergencyStop,
-    at: dt.datetime,
-    details: dict[str, str | None],
-) -> None:
-    entry = NewEntry(
-        kind=EntryKind.PROGRAM,
-        action=action,
-        actor=actor.label,
-        org_id=stop.org_id,
-        at=at,
-        details=details,
-    )
-    append(session, entry)

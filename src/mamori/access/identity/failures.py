@@ -14,8 +14,8 @@ from typing import Any, NoReturn, TypeVar
 from sqlalchemy.orm import Session
 
 from mamori.access.errors import UnauthenticatedError
-from mamori.access.identity._audit import record
 from mamori.access.models import ANONYMOUS
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.store.engine import Database
 

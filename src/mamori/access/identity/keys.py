@@ -7,7 +7,6 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from mamori.access.identity import repository
-from mamori.access.identity._audit import record
 from mamori.access.identity.cache import DEFAULT_CACHE, VerificationCache
 from mamori.access.identity.models import MAX_KEY_DAYS, ApiKey, IssuedApiKey, NewApiKey
 from mamori.access.identity.passwords import hash_secret
@@ -16,6 +15,7 @@ from mamori.access.identity.tokens import new_key_token
 from mamori.access.identity.users import check_reason
 from mamori.access.models import Principal, Role
 from mamori.access.tables import ApiKeyRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError, InvalidInputError, NotFoundError
 from mamori.core.ids import ApiKeyId, OrgId, new_id

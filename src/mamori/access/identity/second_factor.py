@@ -7,12 +7,12 @@ import enum
 from sqlalchemy.orm import Session
 
 from mamori.access.identity import repository, totp
-from mamori.access.identity._audit import record
 from mamori.access.identity.models import TotpEnrollment, User
 from mamori.access.identity.totp import TotpState
 from mamori.access.identity.users import to_user
 from mamori.access.models import Principal
 from mamori.access.tables import UserRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError, InvalidInputError, NotFoundError
 from mamori.core.ids import OrgId

@@ -13,7 +13,6 @@ from typing import NoReturn
 from sqlalchemy.orm import Session
 
 from mamori.access.identity import repository
-from mamori.access.identity._audit import record
 from mamori.access.identity.failures import HINTS, MESSAGES, fail
 from mamori.access.identity.models import IssuedSession, UserSession
 from mamori.access.identity.passwords import (
@@ -26,6 +25,7 @@ from mamori.access.identity.second_factor import CodeCheck, check_code, has_conf
 from mamori.access.identity.tokens import new_session_token, token_digest
 from mamori.access.identity.users import normalize_email
 from mamori.access.tables import SessionRow, UserRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError, InvalidInputError
 from mamori.core.ids import OrgId, UserId, new_id

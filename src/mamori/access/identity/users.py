@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mamori.access.identity import repository
-from mamori.access.identity._audit import record
 from mamori.access.identity.models import NewUser, User
 from mamori.access.identity.passwords import check_password_rules, hash_secret
 from mamori.access.identity.totp import TotpState
 from mamori.access.models import Principal, Role
 from mamori.access.tables import UserRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError, InvalidInputError, NotFoundError
 from mamori.core.ids import OrgId, UserId, new_id

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from mamori.access.identity.users import check_reason
 from mamori.access.models import ApplicationState, Principal, Tier
 from mamori.access.program import repository
-from mamori.access.program._audit import record
 from mamori.access.program.errors import TransitionError
 from mamori.access.program.models import Application, Evidence
 from mamori.access.program.organizations import organization_row
 from mamori.access.tables import ApplicationRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import NotFoundError
 from mamori.core.ids import ApplicationId, OrgId

@@ -17,12 +17,12 @@ from mamori.access.identity import users as identity
 from mamori.access.identity.models import NewUser
 from mamori.access.models import ANONYMOUS, ApplicationState, OrgStatus, Principal, Role, Tier
 from mamori.access.program import repository
-from mamori.access.program._audit import record
 from mamori.access.program.applications import view
 from mamori.access.program.models import ApplicationReceipt, ApplicationRequest, EvidenceFile
 from mamori.access.program.organizations import to_organization
 from mamori.access.program.validation import CheckedApplication, check_application
 from mamori.access.tables import ApplicationRow, EvidenceRow, OrganizationRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError
 from mamori.core.ids import OrgId, new_id

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 from mamori.access.identity.users import check_reason
 from mamori.access.models import OrgStatus, Principal, Tier
 from mamori.access.program import repository
-from mamori.access.program._audit import record
 from mamori.access.program.errors import TransitionError
 from mamori.access.program.models import Organization
 from mamori.access.tables import OrganizationRow
+from mamori.audit.actions import record
 from mamori.core.clock import Clock
 from mamori.core.errors import ConflictError, NotFoundError
 from mamori.core.ids import OrgId
