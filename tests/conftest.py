@@ -40,13 +40,19 @@ def _postgres_reachable() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema for this test process."""
+def postgres_server_url() -> str:
+    """The PostgreSQL server's URL (its own search_path); skips, or fails in CI, if unreachable."""
     problem = _postgres_reachable()
     if problem is not None:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema for this test process."""
     schema = f"mamori_test_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

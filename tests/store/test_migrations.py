@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from conftest import POSTGRES_URL
 from mamori.store import migrate
 from mamori.store.engine import Database
 from mamori.store.schema import metadata
@@ -24,13 +23,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
         yield database
         database.dispose()
         return
-    request.getfixturevalue("postgres_url")  # skips or fails when PostgreSQL is absent
+    server = request.getfixturevalue("postgres_server_url")  # skips or fails when absent
     schema = f"mamori_migrate_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    database = Database(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    separator = "&" if "?" in server else "?"
+    database = Database(f"{server}{separator}options=-csearch_path%3D{schema}")
     yield database
     database.dispose()
     with admin.connect() as connection:

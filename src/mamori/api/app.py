@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from mamori import __version__
 from mamori.api import errors
+from mamori.api.access_log import AccessLogMiddleware
 from mamori.api.gate import gate_of
-from mamori.api.limits import BodyLimitMiddleware
+from mamori.api.limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from mamori.api.routers import ROUTERS, program
 from mamori.platform import Platform
 
@@ -33,18 +34,24 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     for router in ROUTERS:
+        _document_gates(router)
         app.include_router(router)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=platform.settings.max_body_bytes,
         overrides={("POST", "/program/applications"): program.APPLY_MAX_BODY},
     )
-    _document_gates(app)
+    app.add_middleware(ControlCharacterMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     return app
 
 
-def _document_gates(app: FastAPI) -> None:
-    """Put each route's gate into its OpenAPI operation, so clients can see it."""
-    for route in app.routes:
+def _document_gates(router: APIRouter) -> None:
+    """Put each route's gate into its OpenAPI operation, so clients can see it.
+
+    Done on the router before it is included: ``app.routes`` holds the included
+    routers, not their routes, and an inclusion copies each route's OpenAPI extras.
+    """
+    for route in router.routes:
         if isinstance(route, APIRoute):
             route.openapi_extra = {**(route.openapi_extra or {}), "x-mamori-gate": gate_of(route)}

@@ -68,13 +68,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    # FastAPI answers 400 for a body it cannot even decode (not UTF-8, nested too deep).
+    code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
     return error_response(exc.status_code, {"code": code, "message": str(exc.detail)})
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     event(_log, "api.request.failed", level=40, error=type(exc).__name__)
-    return error_response(500, {"code": "internal", "message": "internal error; see the server log"})
+    return error_response(
+        500, {"code": "internal", "message": "internal error; see the server log"}
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -70,9 +70,7 @@ def resource_from(request: Request) -> Resource:
     return Resource(
         org_id=OrgId(params["org_id"]) if "org_id" in params else None,
         asset_id=AssetId(params["asset_id"]) if "asset_id" in params else None,
-        engagement_id=EngagementId(params["engagement_id"])
-        if "engagement_id" in params
-        else None,
+        engagement_id=EngagementId(params["engagement_id"]) if "engagement_id" in params else None,
     )
 
 

@@ -1,19 +1,23 @@
-"""Strict request body limits, enforced before any handler sees the body."""
+"""Strict limits on requests: body size and path shape before any handler, text in bodies."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote_to_bytes
 
+from pydantic import BaseModel, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
-    """Reject a request whose body is over ``max_bytes`` with 413, declared or streamed."""
+    """Reject a request whose body is over ``max_bytes`` with 413, declared or streamed.
+
+    The body is read here, up to the limit, before the application sees any of it:
+    an error raised from inside the application's own reading would be taken by
+    FastAPI for a body it could not parse (400), not for one that is too large.
+    """
 
     def __init__(
         self, app: ASGIApp, max_bytes: int, overrides: Mapping[tuple[str, str], int] | None = None
@@ -31,28 +35,23 @@ class BodyLimitMiddleware:
         if declared is not None and declared > limit:
             await self._reject(send, limit)
             return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(send, limit)
+            body = await _read_body(receive, limit)
+        except _TooLarge:
+            await self._reject(send, limit)
+            return
+        except _Gone:
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # what comes after the body: a disconnect
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send, limit: int) -> None:
         body = json.dumps(
@@ -74,6 +73,31 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+class _TooLarge(Exception):
+    """The body grew over the limit."""
+
+
+class _Gone(Exception):
+    """The client left before it had sent its whole body."""
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body; raises _TooLarge as soon as it grows over ``limit`` bytes."""
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _Gone
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -82,3 +106,68 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class ControlCharacterMiddleware:
+    """Refuse a path or query with a control character (NUL above all) before any handler.
+
+    No id, name or filter mamori knows holds one, and PostgreSQL cannot even compare
+    text with a NUL in it: without this a ``%00`` in a path would reach the database
+    and fail there, as a server error instead of the client's.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_control_character(scope):
+            body = json.dumps(
+                {
+                    "error": {
+                        "code": "invalid_request",
+                        "message": "the path or the query holds a control character",
+                        "where": "path",
+                        "hint": "ids, names and filters never contain control characters",
+                    }
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_control_character(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    query = unquote_to_bytes(scope.get("query_string", b""))
+    return any(ord(c) < 32 or ord(c) == 127 for c in path) or any(b < 32 or b == 127 for b in query)
+
+
+class Body(BaseModel):
+    """The base of every request body: no text in it may hold a NUL character.
+
+    PostgreSQL cannot store one (the request would fail as a server error), and
+    SQLite would store what PostgreSQL refuses; refused here, both answer 422
+    naming the field.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False

@@ -6,35 +6,36 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from mamori.access.assets import engagements, service
 from mamori.access.assets.models import Asset, Engagement, ProofInstruction, Registration
 from mamori.access.models import AssetKind, AssetStatus, EngagementStatus, ProofMethod
 from mamori.api.gate import Caller, gate, platform_of
+from mamori.api.limits import Body
 from mamori.core.ids import AssetId, EngagementId, OrgId
 
 router = APIRouter(tags=["assets"])
 
 
-class AssetIn(BaseModel):
+class AssetIn(Body):
     kind: AssetKind
     value: str = Field(min_length=1, max_length=500)
     method: ProofMethod | None = None
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(Body):
     method: ProofMethod | None = None
 
 
-class EngagementIn(BaseModel):
+class EngagementIn(Body):
     purpose: str = Field(min_length=10, max_length=4000)
     starts_at: dt.datetime
     ends_at: dt.datetime
     asset_ids: list[str] = Field(min_length=1, max_length=100)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -42,7 +43,7 @@ class EngagementDecisionIn(ReasonIn):
     approve: bool
 
 
-class CancelIn(BaseModel):
+class CancelIn(Body):
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -175,9 +176,7 @@ def decide_engagement(
     platform = platform_of(request)
     decide = engagements.approve_engagement if body.approve else engagements.reject_engagement
     with platform.database.session() as session:
-        return decide(
-            session, platform.clock, caller.principal, org_id, engagement_id, body.reason
-        )
+        return decide(session, platform.clock, caller.principal, org_id, engagement_id, body.reason)
 
 
 @router.post("/orgs/{org_id}/engagements/{engagement_id}/cancel")

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from mamori.api.gate import Caller, gate, platform_of, public
@@ -21,6 +21,10 @@ from mamori.audit.models import Checkpoint, Entry
 from mamori.audit.signing import signed_note
 
 router = APIRouter(tags=["audit"])
+
+# Entry indices are 64-bit in the store; a larger number names no entry, and would
+# overflow the database driver (a server error) if it reached a query.
+MAX_INDEX = 2**63 - 1
 
 
 def b64(data: bytes) -> str:
@@ -108,7 +112,7 @@ def list_entries(
     request: Request,
     caller: Annotated[Caller, gate("audit.read")],
     org_id: str | None = None,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EntryPage:
     """Entries from ``start`` on, oldest first."""
@@ -121,7 +125,7 @@ def list_entries(
 def get_entry(
     request: Request,
     caller: Annotated[Caller, gate("audit.read")],
-    index: int,
+    index: Annotated[int, Path(ge=0, le=MAX_INDEX)],
     org_id: str | None = None,
 ) -> EntryOut:
     """One entry by its index."""
@@ -185,7 +189,9 @@ _READS: list[tuple[str, Callable[..., Any]]] = [
 ]
 
 for _path, _handler in _READS:
-    router.add_api_route(f"/audit{_path}", _handler, methods=["GET"], name=f"program_{_handler.__name__}")
+    router.add_api_route(
+        f"/audit{_path}", _handler, methods=["GET"], name=f"program_{_handler.__name__}"
+    )
     router.add_api_route(
         f"/orgs/{{org_id}}/audit{_path}", _handler, methods=["GET"], name=f"org_{_handler.__name__}"
     )

@@ -5,42 +5,45 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from mamori.access.capabilities import CAPABILITIES, Capability
 from mamori.access.control import quotas, stops
 from mamori.access.control.models import EmergencyStop, QuotaOverride
 from mamori.access.models import Decision, Resource, StopScope
 from mamori.api.gate import Caller, gate, platform_of, public, signed_in_or_key
+from mamori.api.limits import Body
 from mamori.core.ids import AssetId, EngagementId, OrgId
 
 router = APIRouter(tags=["control"])
 
 
-class StopIn(BaseModel):
+class StopIn(Body):
     scope: StopScope
     reason: str = Field(min_length=3, max_length=2000)
     org_id: str | None = None
     capability: str | None = None
 
 
-class LiftIn(BaseModel):
+class LiftIn(Body):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class QuotaIn(BaseModel):
+class QuotaIn(Body):
     limit: int = Field(ge=0)
     window_seconds: int = Field(ge=1)
 
 
-class CheckIn(BaseModel):
+class CheckIn(Body):
     capability: str = Field(min_length=1, max_length=100)
     asset_id: str | None = None
     engagement_id: str | None = None
 
 
 @router.get("/program/stops")
-def list_stops(request: Request, caller: Annotated[Caller, gate("program.stop.read")]) -> list[EmergencyStop]:
+def list_stops(
+    request: Request, caller: Annotated[Caller, gate("program.stop.read")]
+) -> list[EmergencyStop]:
     """Every emergency stop in force."""
     with platform_of(request).database.session() as session:
         return stops.active_stops(session)
@@ -66,7 +69,10 @@ def set_stop(
 
 @router.post("/program/stops/{stop_id}/lift")
 def lift_stop(
-    request: Request, stop_id: str, body: LiftIn, caller: Annotated[Caller, gate("program.stop.lift")]
+    request: Request,
+    stop_id: str,
+    body: LiftIn,
+    caller: Annotated[Caller, gate("program.stop.lift")],
 ) -> EmergencyStop:
     """Lift an emergency stop, with a reason."""
     platform = platform_of(request)

@@ -20,33 +20,34 @@ from mamori.access.identity.models import (
 )
 from mamori.access.models import Principal, Role
 from mamori.api.gate import Caller, gate, platform_of, public, signed_in, signed_in_or_key
+from mamori.api.limits import Body
 from mamori.core.ids import OrgId
 
 router = APIRouter(tags=["identity"])
 
 
-class LoginIn(BaseModel):
+class LoginIn(Body):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1000)
     totp_code: str | None = Field(default=None, min_length=6, max_length=8)
 
 
-class CodeIn(BaseModel):
+class CodeIn(Body):
     code: str = Field(min_length=6, max_length=8)
 
 
-class UserIn(BaseModel):
+class UserIn(Body):
     email: str = Field(min_length=3, max_length=320)
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=12, max_length=1000)
     roles: list[Role] = Field(min_length=1)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class KeyIn(BaseModel):
+class KeyIn(Body):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str] = Field(min_length=1, max_length=50)
     roles: list[Role] = Field(min_length=1)
@@ -120,9 +121,7 @@ def enroll_totp(request: Request, caller: Annotated[Caller, signed_in()]) -> Tot
 
 
 @router.post("/auth/totp/confirm")
-def confirm_totp(
-    request: Request, body: CodeIn, caller: Annotated[Caller, signed_in()]
-) -> User:
+def confirm_totp(request: Request, body: CodeIn, caller: Annotated[Caller, signed_in()]) -> User:
     """Finish enrolling with a code from the authenticator app."""
     platform = platform_of(request)
     principal = caller.principal
@@ -195,7 +194,9 @@ def disable_user(
 
 
 @router.get("/program/users")
-def list_staff(request: Request, caller: Annotated[Caller, gate("identity.user.read")]) -> list[User]:
+def list_staff(
+    request: Request, caller: Annotated[Caller, gate("identity.user.read")]
+) -> list[User]:
     """The program's operators and regulators."""
     with platform_of(request).database.session() as session:
         return identity.list_users(session, None)
@@ -208,7 +209,9 @@ def create_staff(
     """Add an operator or a regulator to the program."""
     platform = platform_of(request)
     with platform.database.session() as session:
-        return identity.create_user(session, platform.clock, caller.principal, _new_user(body, None))
+        return identity.create_user(
+            session, platform.clock, caller.principal, _new_user(body, None)
+        )
 
 
 @router.get("/orgs/{org_id}/keys")

@@ -8,7 +8,7 @@ import enum
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from mamori.access.models import ApplicationState, OrgStatus, Tier
 from mamori.access.program import service as program
@@ -21,6 +21,7 @@ from mamori.access.program.models import (
     Organization,
 )
 from mamori.api.gate import Caller, gate, platform_of
+from mamori.api.limits import Body
 from mamori.core.ids import ApplicationId, OrgId
 
 router = APIRouter(tags=["program"])
@@ -29,7 +30,7 @@ router = APIRouter(tags=["program"])
 APPLY_MAX_BODY = 15 * 1024 * 1024
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(Body):
     filename: str = Field(min_length=1, max_length=255)
     media_type: str = Field(min_length=1, max_length=100)
     content_base64: str = Field(description="The file's bytes, base64-encoded")
@@ -47,7 +48,7 @@ class EvidenceIn(BaseModel):
         return EvidenceFile(self.filename, self.media_type, base64.b64decode(self.content_base64))
 
 
-class ApplyIn(BaseModel):
+class ApplyIn(Body):
     organization_name: str = Field(min_length=2, max_length=200)
     country: str = Field(min_length=2, max_length=2)
     regulator_registration: str = Field(min_length=1, max_length=100)
@@ -83,17 +84,17 @@ class Verdict(enum.Enum):
     READY = "ready"
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Body):
     decision: Verdict
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class TierIn(BaseModel):
+class TierIn(Body):
     tier: Tier
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(Body):
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -225,7 +226,10 @@ def get_organization(
 
 @router.put("/orgs/{org_id}/tier")
 def change_tier(
-    request: Request, org_id: OrgId, body: TierIn, caller: Annotated[Caller, gate("program.org.tier")]
+    request: Request,
+    org_id: OrgId,
+    body: TierIn,
+    caller: Annotated[Caller, gate("program.org.tier")],
 ) -> Organization:
     """Move the organization to another tier, with a reason."""
     platform = platform_of(request)
