@@ -147,6 +147,21 @@ CAPABILITIES: dict[str, Capability] = {
         high_risk=True,
         stoppable=False,
     ),
+    "program.staff.read": Capability(
+        name="program.staff.read",
+        description="list the program's operators and regulators",
+        min_tier=None,
+        target=Target.PROGRAM,
+        stoppable=False,
+    ),
+    "program.staff.manage": Capability(
+        name="program.staff.manage",
+        description="add or disable the program's operators and regulators",
+        min_tier=None,
+        target=Target.PROGRAM,
+        high_risk=True,
+        stoppable=False,
+    ),
     "identity.user.read": Capability(
         name="identity.user.read",
         description="list an organization's users",

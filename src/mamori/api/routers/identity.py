@@ -195,7 +195,7 @@ def disable_user(
 
 @router.get("/program/users")
 def list_staff(
-    request: Request, caller: Annotated[Caller, gate("identity.user.read")]
+    request: Request, caller: Annotated[Caller, gate("program.staff.read")]
 ) -> list[User]:
     """The program's operators and regulators."""
     with platform_of(request).database.session() as session:
@@ -204,13 +204,28 @@ def list_staff(
 
 @router.post("/program/users", status_code=status.HTTP_201_CREATED)
 def create_staff(
-    request: Request, body: UserIn, caller: Annotated[Caller, gate("identity.user.manage")]
+    request: Request, body: UserIn, caller: Annotated[Caller, gate("program.staff.manage")]
 ) -> User:
     """Add an operator or a regulator to the program."""
     platform = platform_of(request)
     with platform.database.session() as session:
         return identity.create_user(
             session, platform.clock, caller.principal, _new_user(body, None)
+        )
+
+
+@router.post("/program/users/{user_id}/disable")
+def disable_staff(
+    request: Request,
+    user_id: str,
+    body: ReasonIn,
+    caller: Annotated[Caller, gate("program.staff.manage")],
+) -> User:
+    """Disable an operator or a regulator: they can no longer sign in."""
+    platform = platform_of(request)
+    with platform.database.session() as session:
+        return identity.disable_user(
+            session, platform.clock, caller.principal, None, user_id, body.reason
         )
 
 
