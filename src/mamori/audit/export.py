@@ -206,4 +206,3 @@ def _json_line(value: Any) -> bytes:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-

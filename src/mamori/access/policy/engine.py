@@ -7,6 +7,14 @@ never match it (so the decision is the same, with about half the policies to eva
 and each distinct set of request entities (principal, resource, engagement, as JSON) is
 parsed once and kept in a small LRU cache keyed by that JSON, so it can never serve stale
 facts.
+
+Evaluations are memoized too, keyed by the whole :class:`CedarRequest`: principal,
+action, resource, the entities' JSON and the context's JSON, which together with the
+engine's fixed policies are every input Cedar decides on. Cedar is deterministic, so a
+hit is the answer Cedar would give again; anything that changed (a stop, a tier, a
+suspension, the time, the age of the second factor, the quota used) changes the JSON
+and misses. The memo saves only the evaluation: the gate still reads the facts, counts
+the quota and logs every decision.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from mamori.access.policy.models import PolicyInfo
 from mamori.access.policy.schema import ACTION_TYPE, action_entities_json, groups_of
 
 ENTITY_CACHE_SIZE = 1024
+MEMO_PER_ENTITIES = 4  # evaluations memoized per cached entity set: a few contexts each
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,16 @@ class Evaluation:
 class PolicyEngine:
     """A loaded policy set and the action hierarchy, ready to evaluate requests."""
 
-    def __init__(self, loaded: LoadedPolicies, *, cache_size: int = ENTITY_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        loaded: LoadedPolicies,
+        *,
+        cache_size: int = ENTITY_CACHE_SIZE,
+        memo_size: int | None = None,
+    ) -> None:
+        """Slice the policies. ``cache_size`` bounds the cache of parsed entities and
+        ``memo_size`` the evaluation memo (by default four times ``cache_size``, so that
+        ``cache_size=0`` turns both off); 0 turns either off."""
         whole = loaded.policy_set.to_pst()
         self._slices = {name: _slice(whole, c) for name, c in CAPABILITIES.items()}
         self._policies = loaded.policies
@@ -64,6 +82,9 @@ class PolicyEngine:
         self._files = loaded.files
         self._actions = cedarpy.Entities.from_json_str(action_entities_json())
         self._entities = functools.lru_cache(maxsize=cache_size)(self._parse_entities)
+        if memo_size is None:
+            memo_size = cache_size * MEMO_PER_ENTITIES
+        self._memo = functools.lru_cache(maxsize=memo_size)(self._evaluate)
 
     @classmethod
     def load(cls, directory: Path = POLICY_DIR) -> PolicyEngine:
@@ -81,6 +102,9 @@ class PolicyEngine:
 
     def evaluate(self, request: CedarRequest) -> Evaluation:
         """Decide one request."""
+        return self._memo(request)
+
+    def _evaluate(self, request: CedarRequest) -> Evaluation:
         policy_set = self._slices.get(request.action)
         if policy_set is None:
             return Evaluation(False, (), (f"no policies for unknown action {request.action!r}",))

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from mamori.access.capabilities import QuotaLimit
 from mamori.access.control.models import QuotaUsage
 from mamori.access.models import Tier
 
@@ -72,3 +73,6 @@ class Facts:
     engagement: EngagementFacts | None
     stops: tuple[tuple[str, str, str], ...]
     quota: QuotaUsage | None
+    # The quota limit in force for the principal's organization (None: unlimited, or no
+    # organization to count against); ``quota`` is its usage once the gate has counted.
+    limit: QuotaLimit | None = None

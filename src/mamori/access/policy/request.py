@@ -40,6 +40,9 @@ ORGANIZATION = f"{NAMESPACE}::Organization"
 ASSET = f"{NAMESPACE}::Asset"
 ENGAGEMENT = f"{NAMESPACE}::Engagement"
 
+# One encoder for every request: ``json.dumps`` with options builds a new one per call.
+_JSON = json.JSONEncoder(separators=(",", ":"))
+
 _PRINCIPAL_TYPES = {
     PrincipalKind.USER: USER,
     PrincipalKind.API_KEY: API_KEY,
@@ -70,8 +73,8 @@ def build_request(
         action=capability.name,
         resource_type=resource_entity["uid"]["type"],
         resource_id=resource_entity["uid"]["id"],
-        entities=json.dumps(entities, separators=(",", ":")),
-        context=json.dumps(context, separators=(",", ":")),
+        entities=_JSON.encode(entities),
+        context=_JSON.encode(context),
     )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from mamori.access.capabilities import CAPABILITIES, Capability
+from mamori.access.capabilities import CAPABILITIES, Capability, QuotaLimit
 from mamori.access.control import quotas
 from mamori.access.control.models import QuotaUsage
 from mamori.access.errors import (
@@ -139,7 +139,7 @@ class Authorizer:
         now: dt.datetime,
     ) -> _Verdict:
         facts = repository.read_facts(session, principal, capability.name, resource)
-        counted = _count_use(session, principal, capability, now)
+        counted = _count_use(session, principal, capability, facts.limit, now)
         if counted is not None:
             facts = replace(facts, quota=counted)
         request = build_request(
@@ -153,14 +153,15 @@ class Authorizer:
 
 
 def _count_use(
-    session: Session, principal: Principal, capability: Capability, now: dt.datetime
+    session: Session,
+    principal: Principal,
+    capability: Capability,
+    limit: QuotaLimit | None,
+    now: dt.datetime,
 ) -> QuotaUsage | None:
     """Count the use before deciding, so that concurrent requests see each other's counts;
     the count is taken back if the request is denied."""
-    if principal.org_id is None:
-        return None
-    limit = quotas.effective_limit(session, principal.org_id, capability.name)
-    if limit is None:
+    if principal.org_id is None or limit is None:
         return None
     return quotas.count_use(session, principal.org_id, capability.name, limit, now)
 
