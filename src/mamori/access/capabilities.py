@@ -315,3 +315,11 @@ def get_capability(name: str) -> Capability:
             where="capability",
             hint="use one of the names in mamori.access.capabilities.CAPABILITIES",
         ) from None
+
+
+def limit_in_force(capability: str, own: QuotaLimit | None) -> QuotaLimit | None:
+    """The organization's ``own`` limit when it has one, else the capability's default."""
+    if own is not None:
+        return own
+    known = CAPABILITIES.get(capability)
+    return None if known is None else known.default_quota

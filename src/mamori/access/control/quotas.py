@@ -13,7 +13,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from mamori.access.capabilities import CAPABILITIES, QuotaLimit
+from mamori.access.capabilities import CAPABILITIES, QuotaLimit, limit_in_force
 from mamori.access.control import repository
 from mamori.access.control.errors import InvalidControlError
 from mamori.access.control.models import QuotaOverride, QuotaUsage, window_start
@@ -84,10 +84,8 @@ def clear_quota(
 def effective_limit(session: Session, org_id: str, capability: str) -> QuotaLimit | None:
     """The limit in force: the organization's own, else the capability's default (None: none)."""
     override = repository.get_quota(session, org_id, capability)
-    if override is not None:
-        return QuotaLimit(override.limit, override.window_seconds)
-    known = CAPABILITIES.get(capability)
-    return None if known is None else known.default_quota
+    own = None if override is None else QuotaLimit(override.limit, override.window_seconds)
+    return limit_in_force(capability, own)
 
 
 def usage(session: Session, clock: Clock, org_id: OrgId, capability: str) -> QuotaUsage | None:

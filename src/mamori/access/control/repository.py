@@ -1,13 +1,17 @@
-"""Queries over emergency stops, quotas and usage counters; nothing else touches these tables."""
+"""Queries over emergency stops, quotas and usage counters.
+
+The gate's own facts query (``access.policy.repository``) also reads the stops and
+quotas, read-only, in the one statement it runs per decision.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -22,14 +26,6 @@ _QUOTAS = cast(Table, QuotaRow.__table__)
 _USAGE = cast(Table, UsageRow.__table__)
 _STOP_COLUMNS = tuple(_STOPS.columns)
 
-_STOPS_IN_FORCE = (
-    select(_STOPS.c.scope, _STOPS.c.org_id, _STOPS.c.capability)
-    .where(_STOPS.c.lifted_at.is_(None))
-    .where(
-        or_(_STOPS.c.org_id.is_(None), _STOPS.c.org_id.in_(bindparam("org_ids", expanding=True)))
-    )
-    .where(or_(_STOPS.c.capability.is_(None), _STOPS.c.capability == bindparam("capability")))
-)
 _QUOTA = select(
     _QUOTAS.c.limit, _QUOTAS.c.window_seconds, _QUOTAS.c.set_by, _QUOTAS.c.set_at
 ).where(_QUOTAS.c.org_id == bindparam("org_id"), _QUOTAS.c.capability == bindparam("capability"))
@@ -93,20 +89,6 @@ def matching_stop(
         )
     ).first()
     return None if row is None else _stop(row)
-
-
-def stops_in_force(
-    session: Session, org_ids: Collection[str], capability: str
-) -> list[tuple[str, str, str]]:
-    """(scope, org, capability) of the active stops that could halt ``capability`` for these
-    organizations, with "" for a field the stop leaves open.
-
-    This is the query the gate runs on every decision: one range over the ``lifted_at``
-    index, which holds only the few stops in force.
-    """
-    params = {"org_ids": list(org_ids), "capability": capability}
-    rows = session.connection().execute(_STOPS_IN_FORCE, params)
-    return [(scope, org or "", cap or "") for scope, org, cap in rows]
 
 
 def organization_exists(session: Session, org_id: str) -> bool:

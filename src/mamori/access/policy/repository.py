@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from mamori.access.capabilities import CAPABILITIES, QuotaLimit
+from mamori.access.capabilities import QuotaLimit, limit_in_force
 from mamori.access.models import AssetStatus, OrgStatus, Principal, Resource, Tier
 from mamori.access.policy.models import AssetFacts, EngagementFacts, Facts, OrgFacts
 from mamori.access.tables import (
@@ -155,7 +155,5 @@ def _limit(org_id: str | None, capability: str, row: Any) -> QuotaLimit | None:
     organization, since quotas count an organization's uses."""
     if org_id is None:
         return None
-    if row.quota_limit is not None:
-        return QuotaLimit(row.quota_limit, row.quota_window)
-    known = CAPABILITIES.get(capability)
-    return None if known is None else known.default_quota
+    own = None if row.quota_limit is None else QuotaLimit(row.quota_limit, row.quota_window)
+    return limit_in_force(capability, own)
