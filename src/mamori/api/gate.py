@@ -115,11 +115,11 @@ def signed_in() -> Any:
 
 
 def signed_in_or_key() -> Any:
-    """A dependency for routes whose capability is named in the request itself.
+    """A dependency for routes that need a caller but use no capability of their own.
 
-    Only ``POST /orgs/{org_id}/authorize`` uses it: the route authenticates the
-    caller and then asks the authorizer about the capability in the body, so the
-    decision is still made, and recorded, by the one gate.
+    ``GET /auth/me`` answers who the token stands for; ``POST /orgs/{org_id}/authorize``
+    then asks the authorizer about the capability named in its body, so that decision
+    is still made, and recorded, by the one gate.
     """
 
     def require_principal(request: Request) -> Caller:
