@@ -90,10 +90,8 @@ def gate(capability: str) -> Any:
     """A dependency that lets the request in only if ``capability`` is allowed here."""
 
     def authorize(request: Request) -> Caller:
-        principal, token = _identify(request)
-        decision = platform_of(request).authorizer.authorize(
-            principal, capability, resource_from(request)
-        )
+        token = bearer_token(request)
+        principal, decision = platform_of(request).admit(token, capability, resource_from(request))
         return Caller(principal=principal, decision=decision, token=token)
 
     authorize.__name__ = f"gate_{capability.replace('.', '_')}"

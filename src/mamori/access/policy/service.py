@@ -57,6 +57,20 @@ class _Verdict:
     quota: QuotaUsage | None = None
 
 
+@dataclass(frozen=True)
+class Ruling:
+    """A logged decision, and the error that enforces it when it is a denial."""
+
+    decision: Decision
+    denial: AccessDeniedError | None
+
+    def enforce(self) -> Decision:
+        """The decision when it allows; raises its denial otherwise."""
+        if self.denial is not None:
+            raise self.denial
+        return self.decision
+
+
 class Authorizer:
     """Decides every capability call against the Cedar policies; raises on deny."""
 
@@ -99,10 +113,20 @@ class Authorizer:
         The decision runs in its own transaction, so call it outside any other one.
         """
         with self._database.session() as session:
-            decision, verdict = self._decide(session, principal, action, resource)
-        if not decision.allowed:
-            raise _denial(decision, verdict)
-        return decision
+            ruling = self.decide(session, principal, action, resource)
+        return ruling.enforce()
+
+    def decide(
+        self, session: Session, principal: Principal, action: str, resource: Resource = PROGRAM
+    ) -> Ruling:
+        """Decide and log the decision in the caller's transaction, without raising.
+
+        For callers that do more in the same transaction (the HTTP gate authenticates
+        first): commit the session, then call :meth:`Ruling.enforce`, so that a denial
+        stays in the log when it is raised.
+        """
+        decision, verdict = self._decide(session, principal, action, resource)
+        return Ruling(decision, None if decision.allowed else _denial(decision, verdict))
 
     def _decide(
         self, session: Session, principal: Principal, action: str, resource: Resource
