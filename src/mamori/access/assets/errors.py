@@ -25,42 +25,36 @@ class AssetError(AccessError):
 class InvalidAssetError(InvalidInputError, AssetError):
     """An asset value, proof method or engagement request that breaks a rule."""
 
-    kind = ErrorKind.INVALID
     code = "access.asset.invalid"
 
 
 class AssetNotFoundError(NotFoundError, AssetError):
     """No such asset in the caller's organization (another organization's asset included)."""
 
-    kind = ErrorKind.NOT_FOUND
     code = "access.asset.not_found"
 
 
 class DuplicateAssetError(ConflictError, AssetError):
     """The organization has already registered this asset."""
 
-    kind = ErrorKind.CONFLICT
     code = "access.asset.duplicate"
 
 
 class EngagementNotFoundError(NotFoundError, AssetError):
     """No such engagement in the caller's organization."""
 
-    kind = ErrorKind.NOT_FOUND
     code = "access.engagement.not_found"
 
 
 class InvalidEngagementError(InvalidInputError, AssetError):
     """An engagement request with a bad purpose, window or scope."""
 
-    kind = ErrorKind.INVALID
     code = "access.engagement.invalid"
 
 
 class EngagementStateError(ConflictError, AssetError):
     """A transition the engagement's current state does not allow."""
 
-    kind = ErrorKind.CONFLICT
     code = "access.engagement.state"
 
 
