@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mamori import __version__
-from mamori.cli import audit, db, demo, serve, staff
+from mamori.cli import audit, db, demo, hunt, serve, staff
 
 app = typer.Typer(
     name="mamori",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(serve.serve)
+app.command()(hunt.hunt)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")

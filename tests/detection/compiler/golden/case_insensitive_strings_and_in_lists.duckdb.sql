@@ -1,0 +1,4 @@
+-- Case-insensitive strings, caseless values on the plain column, equalities as IN
+"EventID" IN ('1', '4688') AND (ends_with(lower("Image"), '\cmd.exe') OR ends_with(lower("Image"), '\powershell.exe')) AND contains(lower("CommandLine"), ' /c ') AND contains(lower("CommandLine"), 'whoami') AND starts_with(lower("ParentImage"), 'c:\users\') AND lower("IntegrityLevel") = 'high'
+-- fields: EventID
+-- folded: CommandLine, Image, IntegrityLevel, ParentImage

@@ -1,0 +1,4 @@
+-- NOT counts a missing field as not matching; 1 of / all of expand to OR / AND
+ends_with(lower("Image"), '\rundll32.exe') AND contains(lower("CommandLine"), 'javascript:') AND NOT coalesce(ends_with(lower("ParentImage"), '\explorer.exe') OR "User" = 'SYSTEM', FALSE)
+-- fields: User
+-- folded: CommandLine, Image, ParentImage
