@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pyarrow as pa
 from events_support import EVTX_SAMPLES, MULTI_CHUNK, SYSMON_SMALL, need, rows, write
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mamori.events import META_COLUMNS, EventStream, LineParser
 from mamori.events.batch import BatchBuilder
+from mamori.events.flatten import flatten_json, flatten_windows
 from mamori.events.readers.jsonlog import GENERIC_JSON
 
 
@@ -109,3 +112,27 @@ def test_a_directory_of_evtx_gives_every_event_once() -> None:
     root = need(EVTX_SAMPLES) / "Execution"
     expected = sum(len(rows(EventStream([path]))) for path in sorted(root.glob("*.evtx")))
     assert len(rows(EventStream([root], batch_size=50))) == expected
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=6), _json_values, max_size=5), max_size=6))
+def test_any_json_objects_make_valid_batches(docs: list[dict[str, object]]) -> None:
+    builder = BatchBuilder(4)
+    for index, doc in enumerate(docs):
+        flat = (
+            flatten_json(doc) if index % 2 else flatten_windows({"System": doc, "EventData": doc})
+        )
+        if builder.add("s", (GENERIC_JSON, index, flat, "{}")):
+            taken = builder.take_largest()
+            assert taken is not None and taken.num_rows <= 4
+    for batch in builder.take_all():
+        batch.validate(full=True)
+        assert batch.schema.names[: len(META_COLUMNS)] == list(META_COLUMNS)

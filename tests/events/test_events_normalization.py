@@ -199,3 +199,13 @@ def test_json_of_an_evtx_record_reads_like_the_record(tmp_path: Path) -> None:
     strip = [{k: v for k, v in e.items() if k not in IGNORED} for e in events]
     assert strip == [{k: v for k, v in e.items() if k not in IGNORED} for e in again]
     assert json.loads(again[0]["_raw"]) == json.loads(events[0]["_raw"])
+
+
+def test_spaces_in_windows_field_names_are_dropped_as_sigma_names_them() -> None:
+    event = {
+        "System": {"EventID": 1119, "Channel": "Microsoft-Windows-Windows Defender/Operational"},
+        "EventData": {"Source Name": "Real-Time Protection", "SourceName": "kept", "Path": "x"},
+    }
+    fields = flatten_windows(event)
+    assert fields["SourceName"] == "Real-Time Protection"
+    assert "Source Name" not in fields and fields["Path"] == "x"

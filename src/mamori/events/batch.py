@@ -66,7 +66,8 @@ class BatchBuilder:
     def add(self, source: str, record: Record) -> bool:
         """Buffer one record; ``True`` when the buffer is full and a batch should be taken."""
         spec, _, fields, _ = record
-        key = (spec, fields.get(spec.partition), *fields)
+        part = fields.get(spec.partition)
+        key = (spec, part if part.__class__ is str else None, *fields)
         group = self._groups.get(key)
         if group is None:
             group = self._new_group(key)
@@ -132,28 +133,39 @@ class _Gathered:
 def _build(partition: _Partition, wanted: frozenset[str] | None) -> pa.RecordBatch:
     groups = partition.groups
     gathered = _Gathered(groups)
-    columns = {name: _dense(name, groups, gathered.columns) for name in gathered.kinds}
-    arrays = _meta_arrays(partition.spec, columns, gathered)
+    sizes = [len(group.entries) for group in groups]
+    for group in groups:
+        group.entries = []  # the events' dicts are no longer needed: their values are gathered
+    order = None
+    if len(groups) > 1:
+        order = pc.sort_indices(pa.array(gathered.positions, pa.int64()))
+    columns = {name: _dense(name, sizes, gathered.columns) for name in gathered.kinds}
+    arrays = [_in_order(array, order) for array in _meta_arrays(partition.spec, columns, gathered)]
+    del gathered.raws[:]
     labels = list(META_COLUMNS)
-    for name, column in columns.items():
+    for name in list(columns):
+        # one column at a time, each Python list freed once it is in Arrow
+        column = columns.pop(name)
         if wanted is None or name in wanted:
             array = text_array(column, gathered.kinds[name])
-            arrays.append(pc.utf8_rtrim_whitespace(array) if partition.spec.trim else array)
+            if partition.spec.trim:
+                array = pc.utf8_rtrim_whitespace(array)
+            arrays.append(_in_order(array, order))
             labels.append(name + "_field" if name in _META else name)
-    batch = pa.RecordBatch.from_arrays(arrays, names=labels)
-    if len(groups) > 1:
-        batch = batch.take(pc.sort_indices(pa.array(gathered.positions, pa.int64())))
-    return batch
+    return pa.RecordBatch.from_arrays(arrays, names=labels)
 
 
-def _dense(
-    name: str, groups: list[_Group], transposed: list[dict[str, Sequence[Any]]]
-) -> list[Any]:
+def _in_order(array: pa.Array, order: pa.Array | None) -> pa.Array:
+    """``array`` with its rows put back in the order they were read."""
+    return array if order is None else array.take(order)
+
+
+def _dense(name: str, sizes: list[int], transposed: list[dict[str, Sequence[Any]]]) -> list[Any]:
     """One column over all groups, in group order, NULL where a group lacks the field."""
     column: list[Any] = []
-    for group, values in zip(groups, transposed, strict=True):
+    for size, values in zip(sizes, transposed, strict=True):
         part = values.get(name)
-        column.extend(repeat(None, len(group.entries)) if part is None else part)
+        column.extend(repeat(None, size) if part is None else part)
     return column
 
 

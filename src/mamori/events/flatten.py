@@ -48,7 +48,18 @@ def flatten_windows(event: dict[str, Any]) -> dict[str, Any]:
             out = event_data(value, out)
         elif section != "System" and section[:1] not in ("#", "@"):
             leaves(value, section, out)
+    if any(" " in key for key in out):
+        out = _without_spaces(out)
     return out
+
+
+def _without_spaces(fields: dict[str, Any]) -> dict[str, Any]:
+    """Sigma names drop the spaces some providers put in field names (Defender's
+    ``Source Name`` is ``SourceName`` in rules); a name already present wins."""
+    renamed: dict[str, Any] = {}
+    for key, value in fields.items():
+        renamed.setdefault(key.replace(" ", ""), value)
+    return renamed
 
 
 def _system(system: dict[str, Any], out: dict[str, Any]) -> None:
@@ -193,4 +204,5 @@ def _dotted(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
             elif name == "winlog.user_data":
                 leaves(value, "UserData", out)
         elif value is not None and name not in out:
-            out[name] = value
+            # lists as text now: a dict of plain values is one the garbage collector skips
+            out[name] = render(value) if value.__class__ is list else value

@@ -73,7 +73,6 @@ class Source:
     name: str
     open: Callable[[], ByteStream]
     path: Path | None = None
-    size: int | None = None
     hint: str = ""  # the name whose extension tells the format ("x.log" for "x.log.gz")
 
 

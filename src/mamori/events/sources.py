@@ -68,7 +68,6 @@ def _file(path: Path, ctx: ReadContext) -> Iterator[Source]:
     try:
         with path.open("rb") as handle:
             magic = handle.read(4)
-        size = path.stat().st_size
     except OSError as exc:
         ctx.problem(name, "", f"unreadable: {exc.strerror or exc}")
         return
@@ -78,7 +77,7 @@ def _file(path: Path, ctx: ReadContext) -> Iterator[Source]:
     elif magic in (_ZIP_MAGIC, _EMPTY_ZIP_MAGIC):
         yield from _zip(path, ctx)
     else:
-        yield Source(name, partial(_open_file, path), path=path, size=size, hint=path.name)
+        yield Source(name, partial(_open_file, path), path=path, hint=path.name)
 
 
 def _open_file(path: Path) -> ByteStream:
@@ -122,7 +121,7 @@ def _member(
         ctx.problem(name, "", "a zip inside a zip is not read; unpack the outer archive first")
     else:
         opener = partial(archive.open, member)
-        yield Source(name, opener, size=member.file_size, hint=inner)
+        yield Source(name, opener, hint=inner)
 
 
 def _open_gzip_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> ByteStream:
