@@ -95,6 +95,8 @@ def scene(world: World, challenge_site: ChallengeSite) -> Scene:
     analyst = world.user(sendai, "analyst@sendai-cu.example", ("analyst",))
     _, sendai_key = world.key(sendai, ("anomaly.score",))
     engagement = world.engagement(sendai, [sendai_asset])
+    demo_hunt = {"demo": True, "logs": ["linux-auth.log"]}
+    hunt = world.ok("POST", f"/orgs/{sendai.id}/hunts", sendai.admin, json=demo_hunt)["id"]
     world.ok(
         "PUT",
         f"/orgs/{sendai.id}/quotas/anomaly.score",
@@ -106,10 +108,16 @@ def scene(world: World, challenge_site: ChallengeSite) -> Scene:
         world,
         sendai,
         sendai_asset,
-        {"user_id": analyst.user_id, "key_id": sendai_key, "engagement_id": engagement},
+        {
+            "user_id": analyst.user_id,
+            "key_id": sendai_key,
+            "engagement_id": engagement,
+            "hunt_id": hunt,
+        },
     )
-    # Kobe has no engagement of its own; it names one only by guessing.
+    # Kobe has no engagement or hunt of its own; it names one only by guessing.
     a.ids["engagement_id"] = "eng_" + "0" * 32
+    a.ids["hunt_id"] = "hnt_" + "0" * 32
     b.ids["index"] = str(max(b.entry_indices))
     a.ids["index"] = str(max(a.entry_indices))
     return Scene(a, b, full_user, full_key, _bodies(world, b))

@@ -10,7 +10,7 @@ from mamori.api import errors
 from mamori.api.access_log import AccessLogMiddleware
 from mamori.api.gate import gate_of
 from mamori.api.limits import BodyLimitMiddleware, ControlCharacterMiddleware
-from mamori.api.routers import ROUTERS, program
+from mamori.api.routers import ROUTERS, hunts, program
 from mamori.platform import Platform
 
 DESCRIPTION = """\
@@ -39,7 +39,10 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=platform.settings.max_body_bytes,
-        overrides={("POST", "/program/applications"): program.APPLY_MAX_BODY},
+        overrides={
+            ("POST", "/program/applications"): program.APPLY_MAX_BODY,
+            ("POST", "/orgs/{org_id}/hunts"): hunts.HUNT_MAX_BODY,
+        },
     )
     app.add_middleware(ControlCharacterMiddleware)
     app.add_middleware(AccessLogMiddleware)

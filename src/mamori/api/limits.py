@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -17,6 +18,8 @@ class BodyLimitMiddleware:
     The body is read here, up to the limit, before the application sees any of it:
     an error raised from inside the application's own reading would be taken by
     FastAPI for a body it could not parse (400), not for one that is too large.
+    ``overrides`` gives some routes another limit, keyed by method and path; a path
+    may be a route's template, whose ``{name}`` parts each match one path segment.
     """
 
     def __init__(
@@ -24,13 +27,28 @@ class BodyLimitMiddleware:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = dict(overrides or {})
+        self.overrides = {key: n for key, n in (overrides or {}).items() if "{" not in key[1]}
+        self.templates = [
+            (method, _template(path), n)
+            for (method, path), n in (overrides or {}).items()
+            if "{" in path
+        ]
+
+    def limit_for(self, method: str, path: str) -> int:
+        """The body limit of a request to ``path`` with ``method``."""
+        exact = self.overrides.get((method, path))
+        if exact is not None:
+            return exact
+        for wanted, pattern, limit in self.templates:
+            if wanted == method and pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.overrides.get((scope["method"], scope["path"]), self.max_bytes)
+        limit = self.limit_for(scope["method"], scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await self._reject(send, limit)
@@ -58,7 +76,7 @@ class BodyLimitMiddleware:
             {
                 "error": {
                     "code": "body_too_large",
-                    "message": f"request body is over the limit of {limit} bytes",
+                    "message": f"request body is over the limit of {limit} bytes{_mib(limit)}",
                     "where": "body",
                 }
             }
@@ -71,6 +89,15 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _template(path: str) -> re.Pattern[str]:
+    """A route template as a pattern: each ``{name}`` matches one path segment."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)))
+
+
+def _mib(limit: int) -> str:
+    return f" ({limit // 1048576} MiB)" if limit % 1048576 == 0 else ""
 
 
 class _TooLarge(Exception):

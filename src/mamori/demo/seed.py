@@ -2,7 +2,8 @@
 
 Everything goes through the program's services, so the transparency log holds
 the demo's whole history (applied, approved, provisioned, ready) like a real
-one. Passwords and TOTP secrets are generated per data directory and kept in
+one, and the bank has a first hunt, over the demo logs shipped with mamori.
+Passwords and TOTP secrets are generated per data directory and kept in
 ``demo-credentials.json`` (mode 0600) beside the database, so that each start
 can print them again.
 """
@@ -27,6 +28,8 @@ from mamori.access.program import service as program
 from mamori.access.program.models import ApplicationRequest, EvidenceFile
 from mamori.core.clock import Clock
 from mamori.core.ids import OrgId
+from mamori.detection import hunts
+from mamori.detection.staging import demo_sources
 from mamori.platform import Platform
 
 SEEDER = Principal(kind=PrincipalKind.SYSTEM, id="demo-seed")
@@ -60,11 +63,30 @@ def ensure_demo(platform: Platform) -> DemoCredentials:
     """The demo program's credentials, seeding it first if this data directory has none."""
     path = platform.settings.data_dir / CREDENTIALS_FILE
     if path.exists():
-        return _load(path)
-    with platform.database.session() as session:
-        credentials = _seed(session, platform.clock)
-    _save(path, credentials)
+        credentials = _load(path)
+    else:
+        with platform.database.session() as session:
+            credentials = _seed(session, platform.clock)
+        _save(path, credentials)
+    ensure_demo_hunt(platform, OrgId(credentials.org_id))
     return credentials
+
+
+def ensure_demo_hunt(platform: Platform, org_id: OrgId) -> str:
+    """The id of the demo bank's hunt over the demo logs, hunting first if it has none."""
+    with platform.database.session() as session:
+        done = hunts.first_hunt_by(session, org_id, SEEDER)
+        if done is not None:
+            return done.id
+        hunt = hunts.run_hunt(
+            session,
+            platform.clock,
+            SEEDER,
+            org_id,
+            demo_sources(),
+            cache_dir=platform.settings.data_dir / "cache" / "rules",
+        )
+        return hunt.id
 
 
 def _seed(session: Session, clock: Clock) -> DemoCredentials:
@@ -172,6 +194,9 @@ def describe(credentials: DemoCredentials, base_url: str) -> str:
         "",
         f"  service API key (analyst; {', '.join(sorted(KEY_SCOPES))}):",
         f"    {credentials.api_key}",
+        "",
+        "  a hunt over the demo logs, and its alerts (detection.hunt):",
+        f"    GET {base_url}/orgs/{credentials.org_id}/hunts",
         "",
     ]
     return "\n".join(lines)

@@ -6,8 +6,9 @@ migrations produce exactly this schema.
 
 from mamori.access import tables as access_tables
 from mamori.audit import tables as audit_tables
+from mamori.detection import tables as detection_tables
 from mamori.store.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["access_tables", "audit_tables", "metadata"]
+__all__ = ["access_tables", "audit_tables", "detection_tables", "metadata"]

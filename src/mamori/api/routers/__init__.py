@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from mamori.api.routers import assets, audit, control, identity, program, system
+from mamori.api.routers import assets, audit, control, hunts, identity, program, system
 
 ROUTERS: tuple[APIRouter, ...] = (
     system.router,
@@ -11,4 +11,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
     control.router,
     audit.router,
+    hunts.router,
 )
