@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mamori import __version__
-from mamori.cli import audit, db, demo, hunt, serve, staff
+from mamori.cli import audit, db, demo, hunt, serve, staff, watch
 
 app = typer.Typer(
     name="mamori",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.command()(serve.serve)
 app.command()(hunt.hunt)
+app.command()(watch.watch)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(demo.app, name="demo")
