@@ -11,16 +11,14 @@ unverified asset, missing engagement, emergency stop, anonymous).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bench.world import World
 from mamori.access.capabilities import CAPABILITIES, Target
-from mamori.access.control import quotas
 from mamori.access.models import Principal, Resource
 from mamori.access.policy import repository
-from mamori.access.policy.engine import CedarRequest
-from mamori.access.policy.models import Facts
-from mamori.access.policy.request import build_request
+from mamori.access.policy.models import CedarRequest, Facts
+from mamori.access.policy.request import Inputs, cedar_request, decision_inputs
 
 _RESOURCES_BY_TARGET = {
     Target.PROGRAM: ("program",),
@@ -42,12 +40,14 @@ class Ask:
 
 @dataclass(frozen=True)
 class Prepared:
-    """An ask with the facts the gate would read for it, and the Cedar request built from them."""
+    """An ask with the facts the gate would read for it, the decision inputs and the Cedar
+    request built from them."""
 
     ask: Ask
     principal: Principal
     resource: Resource
     facts: Facts
+    inputs: Inputs
     cedar: CedarRequest
 
 
@@ -78,11 +78,10 @@ def _prepare(world: World, ask: Ask) -> Prepared:
     resource = world.resources[ask.resource]
     capability = CAPABILITIES[ask.capability]
     with platform.database.session() as session:
-        facts = repository.read_facts(session, principal, ask.capability, resource)
-        if principal.org_id is not None:
-            usage = quotas.usage(session, world.clock, principal.org_id, ask.capability)
-            facts = replace(facts, quota=usage)
-    cedar = build_request(
+        facts = repository.read_facts(
+            session, principal, ask.capability, resource, now=world.clock.now()
+        )
+    inputs = decision_inputs(
         principal,
         capability,
         resource,
@@ -90,4 +89,4 @@ def _prepare(world: World, ask: Ask) -> Prepared:
         now=world.clock.now(),
         mfa_max_age=platform.settings.mfa_fresh_seconds,
     )
-    return Prepared(ask, principal, resource, facts, cedar)
+    return Prepared(ask, principal, resource, facts, inputs, cedar_request(inputs))

@@ -121,7 +121,7 @@ def test_a_policy_that_fails_to_evaluate_never_allows(program, database, clock, 
     (tmp_path / "all.cedar").write_text(
         '@id("permit-all")\npermit (principal, action, resource);\n'
         '@id("forbid-overflow")\nforbid (principal, action, resource)\n'
-        "when { context.now * 9223372036854775807 > 0 };\n"
+        "when { principal.tier + 9223372036854775807 > 0 };\n"
     )
     authorizer = Authorizer(database, clock, policy_dir=tmp_path)
     assert authorizer.load_error is None

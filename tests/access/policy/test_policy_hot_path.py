@@ -1,19 +1,22 @@
 """The gate's hot path keeps every guarantee it is fast for: one statement reads all the
-facts (the stops in force included, on every decision), the evaluation memo answers
+facts (the stops in force included, on every decision), the decision memo answers
 exactly as Cedar does and misses as soon as any input changes, and every decision is
 still counted and logged, however often the same request comes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 from test_policy_properties import LOADED, NOW, cases
 
 from mamori.access.capabilities import CAPABILITIES, QuotaLimit
@@ -24,7 +27,7 @@ from mamori.access.models import Principal, PrincipalKind, Resource, Role, StopS
 from mamori.access.policy import PolicyEngine, repository
 from mamori.access.policy.engine import Evaluation
 from mamori.access.policy.models import Facts, OrgFacts
-from mamori.access.policy.request import build_request
+from mamori.access.policy.request import cedar_request, decision_inputs
 from mamori.audit.service import get_entry
 from mamori.core.ids import OrgId
 from mamori.store.engine import Database
@@ -34,19 +37,29 @@ UNCACHED = PolicyEngine(LOADED, cache_size=0)
 
 
 @contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
-    """The SQL statements run through ``database`` inside the block (BEGIN left out)."""
+def _driver_statements(session: Session) -> Iterator[list[str]]:
+    """The statements the database driver sends inside the block, as the driver sees them
+    (SQLite's trace hook, libpq's protocol trace), so that nothing run below SQLAlchemy
+    goes uncounted. The session's transaction has begun before the block."""
+    driver = session.connection().connection.driver_connection
     seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if not statement.startswith("BEGIN"):
-            seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", record)
+    if isinstance(driver, psycopg.Connection):
+        with tempfile.TemporaryFile() as trace:
+            driver.pgconn.trace(trace.fileno())
+            driver.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                yield seen
+            finally:
+                driver.pgconn.untrace()
+            trace.seek(0)
+            lines = trace.read().decode().splitlines()
+        seen += [line for line in lines if line.startswith("F") and "\tExecute\t" in line]
+        return
+    driver.set_trace_callback(seen.append)
     try:
         yield seen
     finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+        driver.set_trace_callback(None)
 
 
 def _set_stop(database, clock, scope: StopScope, **target: str) -> str:
@@ -57,7 +70,7 @@ def _set_stop(database, clock, scope: StopScope, **target: str) -> str:
 
 def _read(database: Database, principal: Principal, action: str, resource: Resource) -> Facts:
     with database.session() as session:
-        return repository.read_facts(session, principal, action, resource)
+        return repository.read_facts(session, principal, action, resource, now=NOW)
 
 
 def test_facts_come_from_one_statement(program, database) -> None:
@@ -66,8 +79,8 @@ def test_facts_come_from_one_statement(program, database) -> None:
     engagement = program.engagement(org, [asset])
     red = program.user(org, Role.RED_TEAMER)
     resource = Resource(org_id=org, asset_id=asset, engagement_id=engagement)
-    with _statements(database) as seen:
-        facts = _read(database, red, "redteam.emulate", resource)
+    with database.session() as session, _driver_statements(session) as seen:
+        facts = repository.read_facts(session, red, "redteam.emulate", resource, now=NOW)
     assert len(seen) == 1, seen
     assert facts.principal_org == OrgFacts(org, Tier.TRUSTED, True)
     assert facts.asset is not None and facts.asset.org_id == org
@@ -120,18 +133,64 @@ def test_facts_give_the_quota_limit_in_force(program, database, clock) -> None:
     assert _read(database, analyst, "intel.read", own).limit == QuotaLimit(7, 60)
     # Quotas count an organization's uses: staff belong to none.
     assert _read(database, operator, "intel.read", own).limit is None
+    assert _read(database, operator, "intel.read", own).quota is None
+
+
+def test_facts_give_the_uses_of_the_current_window(program, authorizer, database, clock) -> None:
+    org = program.org()
+    analyst = program.user(org, Role.ANALYST)
+    own = Resource(org_id=org)
+    # The default quota, 2,000 an hour; NOW is on an hour boundary, so its window starts there.
+    assert _read(database, analyst, "assist.query", own).quota == QuotaUsage(
+        org, "assist.query", 2_000, 3600, int(NOW.timestamp()), 0
+    )
+    for _ in range(3):
+        authorizer.authorize(analyst, "assist.query", own)
+    assert _read(database, analyst, "assist.query", own).quota.used == 3
+    # Another capability, another organization and an unlimited capability count apart.
+    assert _read(database, analyst, "vulnscan.scan", own).quota.used == 0
+    neighbour = program.user(program.org(), Role.ANALYST)
+    assert _read(database, neighbour, "assist.query", own).quota.used == 0
+    assert _read(database, analyst, "intel.read", own).quota is None
+    operator = program.user(None, Role.OPERATOR)
+    with database.session() as session:
+        quotas.set_quota(session, clock, operator, org, "assist.query", limit=5, window_seconds=60)
+    # The organization's own window of a minute (NOW is on a minute boundary).
+    assert _read(database, analyst, "assist.query", own).quota == QuotaUsage(
+        org, "assist.query", 5, 60, int(NOW.timestamp()), 3
+    )
+    clock.advance(60)
+    later = clock.now()
+    with database.session() as session:
+        facts = repository.read_facts(session, analyst, "assist.query", own, now=later)
+    assert facts.quota is not None and facts.quota.used == 0
+
+
+def test_a_denied_request_writes_no_use(program, authorizer, database) -> None:
+    org = program.org()
+    auditor = program.user(org, Role.AUDITOR)
+    with pytest.raises(AccessDeniedError):
+        authorizer.authorize(auditor, "assist.query", Resource(org_id=org))
+    with database.session() as session:
+        rows = session.execute(text("SELECT count(*) FROM usage_counters")).scalar_one()
+    assert rows == 0
 
 
 @settings(max_examples=300, deadline=None)
-@given(cases(), st.sampled_from(sorted(CAPABILITIES)))
-def test_memo_answers_exactly_as_cedar(case, action) -> None:
+@given(cases(), st.sampled_from(sorted(CAPABILITIES)), st.integers(0, 7200))
+def test_memo_answers_exactly_as_cedar(case, action, seconds_later) -> None:
     principal, resource, facts = case
-    request = build_request(
-        principal, CAPABILITIES[action], resource, facts, now=NOW, mfa_max_age=300
+    inputs = decision_inputs(
+        principal,
+        CAPABILITIES[action],
+        resource,
+        facts,
+        now=NOW + dt.timedelta(seconds=seconds_later),
+        mfa_max_age=300,
     )
-    fresh = UNCACHED.evaluate(request)
-    assert MEMOIZED.evaluate(request) == fresh
-    assert MEMOIZED.evaluate(request) == fresh
+    fresh = UNCACHED.evaluate(cedar_request(inputs))
+    assert MEMOIZED.decide(inputs) == fresh
+    assert MEMOIZED.decide(inputs) == fresh
 
 
 ORG_A = OrgId("org_a")
@@ -156,8 +215,9 @@ class Variant:
     seconds_later: int = 0
     denied_by: str | None = None
 
-    def decide(self, engine: PolicyEngine) -> Evaluation:
-        request = build_request(
+    def decide(self, engine: PolicyEngine) -> tuple[Evaluation, Evaluation]:
+        """The memo's answer, and Cedar's own on the same request."""
+        inputs = decision_inputs(
             self.principal,
             CAPABILITIES[self.action],
             Resource(org_id=ORG_A),
@@ -165,7 +225,7 @@ class Variant:
             now=NOW + dt.timedelta(seconds=self.seconds_later),
             mfa_max_age=300,
         )
-        return engine.evaluate(request)
+        return engine.decide(inputs), UNCACHED.evaluate(cedar_request(inputs))
 
 
 def test_memo_misses_whenever_an_input_of_the_decision_changes() -> None:
@@ -189,19 +249,45 @@ def test_memo_misses_whenever_an_input_of_the_decision_changes() -> None:
             replace(BASE, principal_org=OrgFacts(ORG_A, Tier.REGISTERED, True)),
             denied_by="forbid-below-verified",
         ),
+        Variant(replace(BASE, quota=replace(QUOTA, used=9))),
         Variant(replace(BASE, quota=replace(QUOTA, used=10)), denied_by="forbid-quota-exceeded"),
+        Variant(replace(BASE, quota=replace(QUOTA, used=11)), denied_by="forbid-quota-exceeded"),
+        Variant(seconds_later=86_400),
         Variant(principal=stale, action=high_risk, denied_by="forbid-high-risk-stale-mfa"),
         Variant(action=high_risk, seconds_later=290),
         Variant(action=high_risk, seconds_later=290),
         Variant(action=high_risk, seconds_later=291, denied_by="forbid-high-risk-stale-mfa"),
+        Variant(action=high_risk, seconds_later=-11, denied_by="forbid-high-risk-stale-mfa"),
         Variant(),
     ]
     for variant in series:
-        memoized = variant.decide(engine)
-        assert memoized == variant.decide(UNCACHED), variant
+        memoized, fresh = variant.decide(engine)
+        assert memoized == fresh, variant
         assert memoized.allowed is (variant.denied_by is None), variant
         if variant.denied_by is not None:
             assert variant.denied_by in {policy.id for policy in memoized.policies}
+
+
+def test_the_clock_and_the_count_enter_the_memo_key_only_when_an_answer_flips() -> None:
+    key = Principal(PrincipalKind.API_KEY, "key_a", ORG_A, frozenset({Role.ANALYST}))
+    later = [NOW + dt.timedelta(seconds=seconds) for seconds in (0, 1, 3600, 86_400)]
+
+    def inputs(principal: Principal, facts: Facts, now: dt.datetime, action: str = "assist.query"):
+        capability, resource = CAPABILITIES[action], Resource(org_id=ORG_A)
+        return decision_inputs(principal, capability, resource, facts, now=now, mfa_max_age=300)
+
+    # A service key's question is the same key all day, and one use later.
+    assert len({inputs(key, BASE, now) for now in later}) == 1
+    used = [replace(BASE, quota=replace(QUOTA, used=n)) for n in range(10)]
+    assert len({inputs(key, facts, NOW) for facts in used}) == 1
+    assert inputs(key, replace(BASE, quota=replace(QUOTA, used=10)), NOW) != inputs(key, BASE, NOW)
+    # A person's second factor splits the key once: fresh, then stale.
+    ages = {inputs(ADMIN, BASE, NOW + dt.timedelta(seconds=s)).mfa_fresh for s in range(0, 600)}
+    assert ages == {True, False}
+
+
+def test_fact_rows_follow_the_statement() -> None:
+    assert repository._Row._fields == tuple(repository._FACTS.selected_columns.keys())
 
 
 def test_a_downgrade_denies_the_very_next_identical_request(program, authorizer) -> None:

@@ -4,10 +4,13 @@ denied with the time the window resets, and denied requests use nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
+from mamori.access.capabilities import QuotaLimit
 from mamori.access.control import quotas
 from mamori.access.errors import AccessDeniedError, RateLimitedError
 from mamori.access.models import Resource, Role
@@ -112,3 +115,39 @@ def test_concurrent_requests_never_exceed_the_limit(
     assert outcomes.count(True) == 5
     with database.session() as session:
         assert quotas.usage(session, clock, org, "assist.query").used == 5
+
+
+def _wait_for_a_lock_wait(database) -> None:
+    """Return once some session of the server waits for a row lock (or fail after 30 s)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:
+            query = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if connection.execute(query).scalar_one():
+                return
+        time.sleep(0.01)
+    pytest.fail("no request ever waited for the usage counter's lock")
+
+
+def test_a_use_counted_after_the_read_is_seen_by_the_count(
+    program, authorizer, database, clock, operator
+) -> None:
+    if database.dialect != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: nothing counts in between")
+    org = program.org()
+    _limit(database, clock, operator, org, "assist.query", 2)
+    analyst = program.user(org, Role.ANALYST)
+    own = Resource(org_id=org)
+    authorizer.authorize(analyst, "assist.query", own)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with database.session() as other:
+            # The second use, counted by a request that has not committed yet: the gate's
+            # read cannot see it, its count waits for it and then does.
+            quotas.count_use(other, org, "assist.query", QuotaLimit(2, 3600), clock.now())
+            racing = pool.submit(authorizer.authorize, analyst, "assist.query", own)
+            _wait_for_a_lock_wait(database)
+        with pytest.raises(RateLimitedError) as raised:
+            racing.result(timeout=30)
+    assert raised.value.decision.policies == ("forbid-quota-exceeded",)
+    with database.session() as session:
+        assert quotas.usage(session, clock, org, "assist.query").used == 2

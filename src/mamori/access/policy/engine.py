@@ -1,4 +1,4 @@
-"""Cedar evaluation over a policy set parsed once.
+"""Cedar evaluation over a policy set parsed once, and a memo of decisions by their inputs.
 
 Cost per decision is kept low by parsing nothing twice and evaluating only what can
 apply: the policy set and the action hierarchy are parsed when the engine is built; each
@@ -8,13 +8,14 @@ and each distinct set of request entities (principal, resource, engagement, as J
 parsed once and kept in a small LRU cache keyed by that JSON, so it can never serve stale
 facts.
 
-Evaluations are memoized too, keyed by the whole :class:`CedarRequest`: principal,
-action, resource, the entities' JSON and the context's JSON, which together with the
-engine's fixed policies are every input Cedar decides on. Cedar is deterministic, so a
-hit is the answer Cedar would give again; anything that changed (a stop, a tier, a
-suspension, the time, the age of the second factor, the quota used) changes the JSON
-and misses. The memo saves only the evaluation: the gate still reads the facts, counts
-the quota and logs every decision.
+:meth:`PolicyEngine.decide` memoizes whole decisions, keyed by the
+:class:`~mamori.access.policy.request.Inputs` the Cedar request is built from and
+nothing else. Cedar is deterministic and the policy set of an engine never changes
+(loading new policies makes a new engine, with an empty memo), so a hit is the answer
+Cedar would give again. Anything that changes the request (a stop, a tier, a
+suspension, an asset's status, a second factor going stale, a window closing, a quota
+running out) changes the inputs and misses. The memo saves only the evaluation: the
+gate still reads the facts, counts the quota and logs every decision.
 """
 
 from __future__ import annotations
@@ -29,24 +30,16 @@ from cedarpy import pst
 
 from mamori.access.capabilities import CAPABILITIES, Capability
 from mamori.access.policy.loader import POLICY_DIR, LoadedPolicies, load_policies
-from mamori.access.policy.models import PolicyInfo
+from mamori.access.policy.models import CedarRequest, PolicyInfo
+from mamori.access.policy.request import Inputs, cedar_request
 from mamori.access.policy.schema import ACTION_TYPE, action_entities_json, groups_of
 
+__all__ = ["CedarRequest", "Evaluation", "PolicyEngine"]
+
 ENTITY_CACHE_SIZE = 1024
-MEMO_PER_ENTITIES = 4  # evaluations memoized per cached entity set: a few contexts each
-
-
-@dataclass(frozen=True)
-class CedarRequest:
-    """One request in Cedar's terms; ``entities`` and ``context`` are JSON text."""
-
-    principal_type: str
-    principal_id: str
-    action: str
-    resource_type: str
-    resource_id: str
-    entities: str
-    context: str
+# Decisions memoized per cached entity set: a principal and a resource are asked about
+# several capabilities, each its own decision.
+MEMO_PER_ENTITIES = 16
 
 
 @dataclass(frozen=True)
@@ -73,8 +66,8 @@ class PolicyEngine:
         memo_size: int | None = None,
     ) -> None:
         """Slice the policies. ``cache_size`` bounds the cache of parsed entities and
-        ``memo_size`` the evaluation memo (by default four times ``cache_size``, so that
-        ``cache_size=0`` turns both off); 0 turns either off."""
+        ``memo_size`` the decision memo (by default ``MEMO_PER_ENTITIES`` times
+        ``cache_size``, so that ``cache_size=0`` turns both off); 0 turns either off."""
         whole = loaded.policy_set.to_pst()
         self._slices = {name: _slice(whole, c) for name, c in CAPABILITIES.items()}
         self._policies = loaded.policies
@@ -84,7 +77,7 @@ class PolicyEngine:
         self._entities = functools.lru_cache(maxsize=cache_size)(self._parse_entities)
         if memo_size is None:
             memo_size = cache_size * MEMO_PER_ENTITIES
-        self._memo = functools.lru_cache(maxsize=memo_size)(self._evaluate)
+        self._memo = functools.lru_cache(maxsize=memo_size)(self._decide)
 
     @classmethod
     def load(cls, directory: Path = POLICY_DIR) -> PolicyEngine:
@@ -98,19 +91,21 @@ class PolicyEngine:
 
     @property
     def files(self) -> tuple[str, ...]:
+        """The policy files the set was loaded from."""
         return self._files
 
-    def evaluate(self, request: CedarRequest) -> Evaluation:
-        """Decide one request."""
-        return self._memo(request)
+    def decide(self, inputs: Inputs) -> Evaluation:
+        """Decide the request built from ``inputs``, from the memo when it has the answer."""
+        return self._memo(inputs)
 
-    def _evaluate(self, request: CedarRequest) -> Evaluation:
+    def evaluate(self, request: CedarRequest) -> Evaluation:
+        """Evaluate one request with Cedar (never from the memo)."""
         policy_set = self._slices.get(request.action)
         if policy_set is None:
             return Evaluation(False, (), (f"no policies for unknown action {request.action!r}",))
         try:
             result = cedarpy.is_authorized(
-                _cedar_request(request), policy_set, self._entities(request.entities)
+                _as_cedar(request), policy_set, self._entities(request.entities)
             )
         except ValueError as exc:  # malformed entities or context: never an allow
             return Evaluation(False, (), (f"the request could not be evaluated: {exc}",))
@@ -123,11 +118,14 @@ class PolicyEngine:
         policies = tuple(self._policies[cedar_id] for cedar_id in decided)
         return Evaluation(result.allowed and not errors, policies, errors)
 
+    def _decide(self, inputs: Inputs) -> Evaluation:
+        return self.evaluate(cedar_request(inputs))
+
     def _parse_entities(self, entities_json: str) -> cedarpy.Entities:
         return self._actions.with_added_json_str(entities_json)
 
 
-def _cedar_request(request: CedarRequest) -> dict[str, object]:
+def _as_cedar(request: CedarRequest) -> dict[str, object]:
     return {
         "principal": {"type": request.principal_type, "id": request.principal_id},
         "action": {"type": ACTION_TYPE, "id": request.action},

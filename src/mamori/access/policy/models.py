@@ -74,5 +74,19 @@ class Facts:
     stops: tuple[tuple[str, str, str], ...]
     quota: QuotaUsage | None
     # The quota limit in force for the principal's organization (None: unlimited, or no
-    # organization to count against); ``quota`` is its usage once the gate has counted.
+    # organization to count against); ``quota`` is where the organization stands against
+    # it in the current window, its ``used`` the uses before this request.
     limit: QuotaLimit | None = None
+
+
+@dataclass(frozen=True)
+class CedarRequest:
+    """One request in Cedar's terms; ``entities`` and ``context`` are JSON text."""
+
+    principal_type: str
+    principal_id: str
+    action: str
+    resource_type: str
+    resource_id: str
+    entities: str
+    context: str

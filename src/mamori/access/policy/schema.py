@@ -53,15 +53,13 @@ namespace Mamori {
   entity Anonymous { org: String, tier: Long, org_active: Bool, staff: Bool };
 
   type Stop = { scope: String, org: String, capability: String };
-  type Quota = { limit: Long, used: Long };
   type Context = {
     capability: String,
     named_org: String,
-    now: Long,
-    mfa_age: Long,
-    mfa_max_age: Long,
+    mfa_fresh: Bool,
+    engagement_open: Bool,
+    quota_exhausted: Bool,
     stops: Set<Stop>,
-    quota?: Quota,
     engagement?: Engagement,
   };
 """

@@ -34,8 +34,8 @@ from mamori.access.policy import repository
 from mamori.access.policy.engine import Evaluation, PolicyEngine
 from mamori.access.policy.errors import PolicyLoadError
 from mamori.access.policy.loader import POLICY_DIR
-from mamori.access.policy.models import Denial
-from mamori.access.policy.request import build_request, resource_org
+from mamori.access.policy.models import Denial, Facts
+from mamori.access.policy.request import decision_inputs, resource_org
 from mamori.audit.models import EntryKind, NewEntry
 from mamori.audit.service import append
 from mamori.core.clock import Clock
@@ -162,32 +162,27 @@ class Authorizer:
         resource: Resource,
         now: dt.datetime,
     ) -> _Verdict:
-        facts = repository.read_facts(session, principal, capability.name, resource)
-        counted = _count_use(session, principal, capability, facts.limit, now)
-        if counted is not None:
+        facts = repository.read_facts(session, principal, capability.name, resource, now=now)
+
+        def ask(facts: Facts) -> Evaluation:
+            inputs = decision_inputs(
+                principal, capability, resource, facts, now=now, mfa_max_age=self._mfa_fresh_seconds
+            )
+            return engine.decide(inputs)
+
+        evaluation = ask(facts)
+        read = facts.quota
+        if evaluation.allowed and read is not None:
+            # Only an allowed use counts. The count is atomic and decides: if it shows uses
+            # the read did not (a concurrent request's), the request is decided again on it.
+            limit = QuotaLimit(read.limit, read.window_seconds)
+            counted = quotas.count_use(session, read.org_id, capability.name, limit, now)
             facts = replace(facts, quota=counted)
-        request = build_request(
-            principal, capability, resource, facts, now=now, mfa_max_age=self._mfa_fresh_seconds
-        )
-        evaluation = engine.evaluate(request)
-        if counted is not None and not evaluation.allowed:
-            quotas.uncount_use(session, counted)
+            evaluation = ask(facts)
+            if not evaluation.allowed:
+                quotas.uncount_use(session, counted)
         org_id = principal.org_id or resource_org(resource, facts) or None
-        return _verdict(principal, capability, evaluation, org_id, counted)
-
-
-def _count_use(
-    session: Session,
-    principal: Principal,
-    capability: Capability,
-    limit: QuotaLimit | None,
-    now: dt.datetime,
-) -> QuotaUsage | None:
-    """Count the use before deciding, so that concurrent requests see each other's counts;
-    the count is taken back if the request is denied."""
-    if principal.org_id is None or limit is None:
-        return None
-    return quotas.count_use(session, principal.org_id, capability.name, limit, now)
+        return _verdict(principal, capability, evaluation, org_id, facts.quota)
 
 
 def _verdict(
