@@ -6,6 +6,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 
@@ -49,6 +50,10 @@ class Attack:
     @classmethod
     def from_tags(cls, tags: tuple[str, ...]) -> Attack:
         """Split ``attack.*`` tags into tactics (names) and techniques (``T1234[.001]``)."""
+        return _attack(tuple(tags))
+
+    @classmethod
+    def _parse(cls, tags: tuple[str, ...]) -> Attack:
         tactics: list[str] = []
         techniques: list[str] = []
         for tag in tags:
@@ -91,3 +96,9 @@ class Alert:
             (self.rule_id, self.source_file, str(self.record_id), self.raw or repr(self.event))
         )
         return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@cache
+def _attack(tags: tuple[str, ...]) -> Attack:
+    """Tags repeat with every alert of a rule: parse each rule's tags once."""
+    return Attack._parse(tags)

@@ -48,7 +48,7 @@ def flatten_windows(event: dict[str, Any]) -> dict[str, Any]:
             out = event_data(value, out)
         elif section != "System" and section[:1] not in ("#", "@"):
             leaves(value, section, out)
-    if any(" " in key for key in out):
+    if " " in "".join(out):
         out = _without_spaces(out)
     return out
 
