@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import appends, authz, biglog, http_api, machine, postgres, proofs, verify_log
+from bench import appends, authz, biglog, detection, http_api, machine, postgres, proofs, verify_log
 from bench.report import Figure, render
 from bench.sizes import BY_NAME, FULL, QUICK, Sizes
 
-FIGURES = ("authz", "http", "appends", "log")
+FIGURES = ("authz", "http", "appends", "log", "detection")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +55,7 @@ def run_figures(
         "http": lambda: [http_api.run(sizes, workdir)],
         "appends": lambda: [appends.run(sizes, workdir, postgres_url, postgres_note)],
         "log": lambda: _log_figures(sizes, workdir),
+        "detection": lambda: [detection.run(sizes, workdir)],
     }
     for name in FIGURES:
         if name in only:

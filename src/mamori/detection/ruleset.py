@@ -41,7 +41,7 @@ def open_hunt(
     strict: bool = False,
     placeholders: Mapping[str, Sequence[str]] | None = None,
     workers: int = 1,
-    batch_size: int = 50_000,
+    batch_size: int = 10_000,
     format: str | None = None,
 ) -> tuple[Hunt, CompiledRuleSet, list[RuleProblem]]:
     """A hunt over the rules under ``rule_paths`` (mamori's starter pack when none are given).

@@ -77,7 +77,7 @@ class Hunt:
 
     engine: Engine
     correlator: Correlator = field(default_factory=Correlator)
-    batch_size: int = 50_000
+    batch_size: int = 10_000  # events per batch: smaller batches keep a worker near 200 MB
     workers: int = 1
     format: str | None = None
     suppressed: frozenset[str] = frozenset()
