@@ -143,11 +143,12 @@ class Partition:
 
     def match(self, batch: pa.RecordBatch, rows: list[int], stats: EngineStats) -> Iterator[Match]:
         """The matches among ``rows`` of ``batch``."""
-        subset = batch.take(pa.array(rows, type=pa.int64()))
-        names = set(subset.schema.names)
-        columns = {name: subset.column(name).to_pylist() for name in self.columns() & names}
+        indices = pa.array(rows, type=pa.int64())
+        wanted = sorted(self.columns() & set(batch.schema.names))
+        subset = batch.select(wanted).take(indices)
+        columns = {name: subset.column(name).to_pylist() for name in wanted}
         if KEYWORDS in self.fields:
-            columns[KEYWORDS] = _keywords(subset).to_pylist()
+            columns[KEYWORDS] = _keywords(batch.take(indices)).to_pylist()
         spent = [0] * len(self.predicates)
         for i, mask in enumerate(self._candidates(columns, len(rows))):
             row = Row(columns, i, self.aliases)
