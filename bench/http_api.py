@@ -114,7 +114,7 @@ def _figure(sizes: Sizes, gated: RouteResult, public: RouteResult, command: list
             "The real server (`mamori serve`, uvicorn, one process) on 127.0.0.1 with the embedded "
             "SQLite store; every gated request authenticates the key, asks the one gate and "
             "appends its decision to the transparency log before answering. The baseline is "
-            "the same server's public health route. There is no target in the issue: the "
+            "the same server's public health route. There is no target for this figure: the "
             "figure is reported with the machine it ran on."
         ),
         tables=_tables(gated, public),

@@ -19,7 +19,7 @@ def figure(results: ProofResults) -> Figure:
         summary=(
             "RFC 9162 inclusion and consistency proofs served by `GET /audit/proofs/…`, at tree "
             "sizes of the log of figure 4, against the proofs pymerkle 7 produces for the same "
-            "tree (its roots are identical). There is no target in the issue."
+            "tree (its roots are identical). There is no target for this figure."
         ),
         tables=(_sizes(results), _times(results), _profile(results)),
         dataset=_dataset(results),
